@@ -1,0 +1,7 @@
+handcraft::spaces! {
+    pub space Letters = letters: {'a', "b"};
+}
+
+fn main() {
+    let _ = <Letters as handcraft::Space>::DIM;
+}

@@ -1,0 +1,11 @@
+handcraft::spaces! {
+    pub space Tokens = tokens: {"a", "b", "a"};
+    pub space One = one;
+    pub space Residual = Tokens | One;
+}
+
+fn assert_subspace<Sub: handcraft::Subspace<Sup>, Sup: handcraft::Space>() {}
+
+fn main() {
+    assert_subspace::<Tokens, Residual>();
+}

@@ -1,0 +1,7 @@
+handcraft::spaces! {
+    pub space Indices = indices: 0..2000000;
+}
+
+fn main() {
+    let _ = <Indices as handcraft::Space>::DIM;
+}
