@@ -81,10 +81,8 @@ impl Basis {
 
     /// Returns the sorted union of the bases; shared directions appear once.
     pub fn join<'a>(bases: impl IntoIterator<Item = &'a Basis>) -> Basis {
-        let directions: Vec<BasisDirection> = bases
-            .into_iter()
-            .flat_map(|b| b.iter().cloned())
-            .collect();
+        let directions: Vec<BasisDirection> =
+            bases.into_iter().flat_map(|b| b.iter().cloned()).collect();
         Basis::from_declared(directions)
     }
 
@@ -93,10 +91,8 @@ impl Basis {
     /// # Errors
     /// [`Error::Overlap`] naming the first shared direction.
     pub fn direct_sum<'a>(bases: impl IntoIterator<Item = &'a Basis>) -> Result<Basis, Error> {
-        let mut directions: Vec<BasisDirection> = bases
-            .into_iter()
-            .flat_map(|b| b.iter().cloned())
-            .collect();
+        let mut directions: Vec<BasisDirection> =
+            bases.into_iter().flat_map(|b| b.iter().cloned()).collect();
         directions.sort();
         if let Some(pair) = directions.windows(2).find(|pair| pair[0] == pair[1]) {
             return Err(Error::Overlap {

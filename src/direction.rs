@@ -312,7 +312,10 @@ pub fn python_float_repr(x: f64) -> String {
             format!(".{rest}")
         };
         let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        format!("{sign}{first}{fraction}e{exponent_sign}{:02}", exponent.abs())
+        format!(
+            "{sign}{first}{fraction}e{exponent_sign}{:02}",
+            exponent.abs()
+        )
     }
 }
 

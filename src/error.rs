@@ -94,7 +94,7 @@ pub enum Error {
     /// A matrix of a block built from parts does not fit the spaces around it.
     #[error("matrix `{matrix}` is {rows}x{columns} but its spaces make it {expected_rows}x{expected_columns}")]
     MatrixShape {
-        /// Which matrix: `w_qk`, `w_ov`, `fst` or `snd`.
+        /// Name of the matrix: `w_qk`, `w_ov`, `fst` or `snd`.
         matrix: &'static str,
         /// Rows found.
         rows: usize,
@@ -109,7 +109,7 @@ pub enum Error {
     /// A weight of a block built from parts is NaN or infinite.
     #[error("matrix `{matrix}` has a non-finite entry {value} at row `{row}`, column `{column}`")]
     NonFiniteWeight {
-        /// Which matrix: `w_qk`, `w_ov`, `fst` or `snd`.
+        /// Name of the matrix: `w_qk`, `w_ov`, `fst` or `snd`.
         matrix: &'static str,
         /// Text form of the row's direction.
         row: String,

@@ -437,6 +437,12 @@ impl<S: Space> fmt::Debug for Sequence<S> {
 
 impl<S: Space> fmt::Debug for Vector<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Vector<{}> {:?} {:?}", S::name(), S::basis(), self.as_slice())
+        write!(
+            f,
+            "Vector<{}> {:?} {:?}",
+            S::name(),
+            S::basis(),
+            self.as_slice()
+        )
     }
 }

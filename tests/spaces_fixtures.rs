@@ -92,7 +92,10 @@ fn join_merges_shared_directions() {
         .map(basis)
         .collect();
     let joined = Basis::join(&inputs);
-    assert_eq!(joined.directions(), directions(&fixture["expected"]).as_slice());
+    assert_eq!(
+        joined.directions(),
+        directions(&fixture["expected"]).as_slice()
+    );
 }
 
 #[test]
@@ -105,7 +108,10 @@ fn direct_sum_of_disjoint_spaces_is_sorted() {
         .map(basis)
         .collect();
     let sum = Basis::direct_sum(&inputs).unwrap();
-    assert_eq!(sum.directions(), directions(&fixture["expected"]).as_slice());
+    assert_eq!(
+        sum.directions(),
+        directions(&fixture["expected"]).as_slice()
+    );
 }
 
 #[test]
@@ -160,13 +166,20 @@ fn projection_matrix_matches_partial_overlap() {
 fn projection_of_sequence_pads_and_drops() {
     let fixture = load("craft/project_partial_overlap.json");
     let input = rows(&fixture["input"]["data"]);
-    let input_rows: Vec<Vec<f64>> = input.row_iter().map(|r| r.iter().copied().collect()).collect();
+    let input_rows: Vec<Vec<f64>> = input
+        .row_iter()
+        .map(|r| r.iter().copied().collect())
+        .collect();
     let sequence = Sequence::<From>::from_rows(&input_rows).unwrap();
     let projected = sequence.project::<To>();
     let expected = rows(&fixture["expected_output"]["data"]);
     for i in 0..expected.nrows() {
         for j in 0..expected.ncols() {
-            assert_eq!(projected.matrix()[(i, j)], expected[(i, j)], "entry ({i}, {j})");
+            assert_eq!(
+                projected.matrix()[(i, j)],
+                expected[(i, j)],
+                "entry ({i}, {j})"
+            );
         }
     }
 }
@@ -196,7 +209,8 @@ fn linear_combine_in_parallel_adds_shared_entries() {
     let first = linear_from::<AB, XY>(&parts[0]);
     let second = linear_from::<BC, YZ>(&parts[1]);
     let third = linear_from::<C, W>(&parts[2]);
-    let joint = Linear::<JointIn, JointOut>::combine_in_parallel(&first, &second).with_parallel(&third);
+    let joint =
+        Linear::<JointIn, JointOut>::combine_in_parallel(&first, &second).with_parallel(&third);
 
     let (rows_basis, cols_basis, expected) = matrix(&fixture["expected"]);
     assert_eq!(&rows_basis, JointIn::basis());
@@ -204,7 +218,10 @@ fn linear_combine_in_parallel_adds_shared_entries() {
     assert_eq!(joint.to_dmatrix(), expected);
 
     let input = rows(&fixture["input"]["data"]);
-    let input_rows: Vec<Vec<f64>> = input.row_iter().map(|r| r.iter().copied().collect()).collect();
+    let input_rows: Vec<Vec<f64>> = input
+        .row_iter()
+        .map(|r| r.iter().copied().collect())
+        .collect();
     let output = joint.apply(&Sequence::from_rows(&input_rows).unwrap());
     common::assert_close(
         &common::sequence_matrix(&output),

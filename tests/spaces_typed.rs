@@ -52,7 +52,11 @@ fn declared_spaces_sort_like_the_reference() {
         ("tuple_values", TupleValues::basis()),
     ];
     for (case, basis) in cases {
-        assert_eq!(basis.directions(), sorted_in_fixture(case).as_slice(), "case {case}");
+        assert_eq!(
+            basis.directions(),
+            sorted_in_fixture(case).as_slice(),
+            "case {case}"
+        );
     }
 }
 
@@ -102,7 +106,10 @@ fn typed_direction_reads_mixed_values() {
     let one = Dir::<MixedTokens>::with_value(1).unwrap();
     assert_eq!(one.value_i64(), Some(1));
     // `true` equals 1, as in the reference.
-    assert_eq!(Dir::<MixedTokens>::with_value(Value::Bool(true)).unwrap(), one);
+    assert_eq!(
+        Dir::<MixedTokens>::with_value(Value::Bool(true)).unwrap(),
+        one
+    );
 }
 
 handcraft::spaces! {

@@ -69,8 +69,11 @@ fn expand_space(space: &SpaceModel) -> TokenStream {
     // compiler note about them, such as a list of impls that an unmet trait bound could have
     // used, then points at the declaration rather than at the whole block.
     let span = ident.span();
+    // A space may be used only as a component of a join or as a type argument, which the
+    // dead-code lint does not see as a use, so the lint is off for the generated struct.
     let mut tokens = quote_spanned! {span=>
         #(#attrs)*
+        #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
         #vis struct #ident;
 
