@@ -1,0 +1,17 @@
+//! Exports `hist` (how often each position's token occurs) at maximum length 128, verified:
+//! `cargo run --release --example hist_128 -- --out DIR`.
+
+mod common;
+
+// The tests also use this module's constants and spaces; this binary only builds the model.
+#[allow(dead_code)]
+#[path = "common/programs/hist.rs"]
+mod hist;
+
+/// Random inputs to verify: there are far too many inputs to check them all, and each long
+/// input costs a full dense forward pass, so 100 keep the export near a second.
+const SAMPLES: usize = 100;
+
+fn main() -> std::process::ExitCode {
+    common::run("hist_128", SAMPLES, hist::build::<hist::large::Spaces>)
+}

@@ -1,0 +1,17 @@
+//! Exports `sort_unique` (distinct tokens sorted ascending), verified:
+//! `cargo run --release --example sort_unique -- --out DIR`.
+
+mod common;
+
+// The tests also use this module's constants and spaces; this binary only builds the model.
+#[allow(dead_code)]
+#[path = "common/programs/sort_unique.rs"]
+mod sort_unique;
+
+fn main() -> std::process::ExitCode {
+    common::run(
+        "sort_unique",
+        10_000,
+        sort_unique::build::<sort_unique::small::Spaces>,
+    )
+}
