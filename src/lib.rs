@@ -62,6 +62,24 @@ pub use block::{
 };
 pub use direction::{BasisDirection, Name, Value};
 pub use error::Error;
+/// # Example
+///
+/// ```
+/// use handcraft::Space;
+///
+/// handcraft::spaces! {
+///     /// The vocabulary.
+///     pub space Tokens = tokens: {"a", "b", "c"};
+///     pub space Indices = indices: 0..10;
+///     pub space One = one;
+///     pub numerical space Fraction = fraction;
+///     pub space Residual = Tokens | Indices | One | Fraction;
+/// }
+///
+/// assert_eq!(Residual::DIM, 15);
+/// assert_eq!(Indices::basis().labels()[2], "indices:2");
+/// ```
+///
 /// # Rejected declarations
 ///
 /// Each mistake below is a compile error spanned on the token at fault. The text after

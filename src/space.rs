@@ -76,6 +76,11 @@ pub trait Subspace<Sup: Space>: Space {}
 pub trait Disjoint<Other> {}
 
 /// A numerical space: one direction whose magnitude is a number, not a one-hot category.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a numerical space",
+    label = "a numerical space is needed here",
+    note = "declare it with `numerical space {Self} = name;` in a `spaces!` block"
+)]
 pub trait Numerical: Space {}
 
 /// A typed basis direction of space `S`: an index into `S`'s sorted basis.

@@ -254,6 +254,11 @@ fn parse_composite(input: ParseStream) -> syn::Result<Body> {
     }
 }
 
+/// The error for a range end that is not an integer literal. A macro sees tokens, not the
+/// values of constants, so a bound such as `MAX_SEQ_LEN` cannot be read.
+const END_OF_RANGE_MESSAGE: &str =
+    "expected the end of the range as an integer literal; a macro cannot read the value of a constant, so write the number itself";
+
 fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
     let start = parse_signed_lit(input)
         .map_err(|error| syn::Error::new(error.span(), "expected `{` or an integer range"))?;
@@ -267,7 +272,7 @@ fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
         return Err(input.error("expected `..` or `..=` in an integer range"));
     };
     let end = parse_signed_lit(input)
-        .map_err(|error| syn::Error::new(error.span(), "expected the end of the range"))?;
+        .map_err(|error| syn::Error::new(error.span(), END_OF_RANGE_MESSAGE))?;
     Ok(RangeExpr {
         start,
         inclusive,
@@ -732,7 +737,7 @@ mod tests {
         assert_eq!(
             error_messages(&input),
             [
-                "expected the end of the range",
+                END_OF_RANGE_MESSAGE,
                 "expected `..` or `..=` in an integer range",
             ]
         );

@@ -23,11 +23,14 @@ impl StagedFile {
             path: target.display().to_string(),
             message: e.to_string(),
         };
-        let mut file = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(io_error)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Temporary files are private by default; an export is meant to be shared, so it gets
+        // the usual mode of a new file (0644, narrowed by the process's umask).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let mut file = builder.tempfile_in(dir).map_err(io_error)?;
         file.write_all(bytes).map_err(io_error)?;
         file.as_file().sync_all().map_err(io_error)?;
         Ok(StagedFile { file, target })
