@@ -9,5 +9,5 @@ mod common;
 mod count;
 
 fn main() -> std::process::ExitCode {
-    common::run("count", 10_000, count::build)
+    common::run("count", count::build)
 }

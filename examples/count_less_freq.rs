@@ -10,5 +10,5 @@ mod common;
 mod count_less_freq;
 
 fn main() -> std::process::ExitCode {
-    common::run("count_less_freq", 10_000, count_less_freq::build)
+    common::run("count_less_freq", count_less_freq::build)
 }

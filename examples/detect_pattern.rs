@@ -9,5 +9,5 @@ mod common;
 mod detect_pattern;
 
 fn main() -> std::process::ExitCode {
-    common::run("detect_pattern", 10_000, detect_pattern::build)
+    common::run("detect_pattern", detect_pattern::build)
 }

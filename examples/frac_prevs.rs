@@ -9,7 +9,7 @@ mod common;
 mod frac_prevs;
 
 fn main() -> std::process::ExitCode {
-    common::run("frac_prevs", 10_000, || {
+    common::run("frac_prevs", || {
         frac_prevs::build::<frac_prevs::small::Spaces>(false)
     })
 }

@@ -10,7 +10,7 @@ mod common;
 mod frac_prevs;
 
 fn main() -> std::process::ExitCode {
-    common::run("frac_prevs_causal", 10_000, || {
+    common::run("frac_prevs_causal", || {
         frac_prevs::build::<frac_prevs::small::Spaces>(true)
     })
 }

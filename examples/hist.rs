@@ -9,5 +9,5 @@ mod common;
 mod hist;
 
 fn main() -> std::process::ExitCode {
-    common::run("hist", 10_000, hist::build::<hist::small::Spaces>)
+    common::run("hist", hist::build::<hist::small::Spaces>)
 }

@@ -8,10 +8,6 @@ mod common;
 #[path = "common/programs/hist.rs"]
 mod hist;
 
-/// Random inputs to verify: there are far too many inputs to check them all, and each long
-/// input costs a full dense forward pass, so 100 keep the export near a second.
-const SAMPLES: usize = 100;
-
 fn main() -> std::process::ExitCode {
-    common::run("hist_128", SAMPLES, hist::build::<hist::large::Spaces>)
+    common::run("hist_128", hist::build::<hist::large::Spaces>)
 }

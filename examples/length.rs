@@ -9,5 +9,5 @@ mod common;
 mod length;
 
 fn main() -> std::process::ExitCode {
-    common::run("length", 10_000, length::build)
+    common::run("length", length::build)
 }

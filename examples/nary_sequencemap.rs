@@ -9,5 +9,5 @@ mod common;
 mod nary_sequencemap;
 
 fn main() -> std::process::ExitCode {
-    common::run("nary_sequencemap", 10_000, nary_sequencemap::build)
+    common::run("nary_sequencemap", nary_sequencemap::build)
 }

@@ -9,5 +9,5 @@ mod common;
 mod pair_balance;
 
 fn main() -> std::process::ExitCode {
-    common::run("pair_balance", 10_000, pair_balance::build)
+    common::run("pair_balance", pair_balance::build)
 }

@@ -9,5 +9,5 @@ mod common;
 mod reverse;
 
 fn main() -> std::process::ExitCode {
-    common::run("reverse", 10_000, reverse::build::<reverse::small::Spaces>)
+    common::run("reverse", reverse::build::<reverse::small::Spaces>)
 }

@@ -9,5 +9,5 @@ mod common;
 mod shift_by;
 
 fn main() -> std::process::ExitCode {
-    common::run("shift_by", 10_000, shift_by::build)
+    common::run("shift_by", shift_by::build)
 }

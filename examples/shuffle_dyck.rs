@@ -9,5 +9,5 @@ mod common;
 mod shuffle_dyck;
 
 fn main() -> std::process::ExitCode {
-    common::run("shuffle_dyck", 10_000, shuffle_dyck::build)
+    common::run("shuffle_dyck", shuffle_dyck::build)
 }

@@ -9,5 +9,5 @@ mod common;
 mod sort;
 
 fn main() -> std::process::ExitCode {
-    common::run("sort", 10_000, sort::build)
+    common::run("sort", sort::build)
 }

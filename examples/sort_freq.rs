@@ -9,5 +9,5 @@ mod common;
 mod sort_freq;
 
 fn main() -> std::process::ExitCode {
-    common::run("sort_freq", 10_000, sort_freq::build)
+    common::run("sort_freq", sort_freq::build)
 }

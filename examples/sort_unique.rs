@@ -11,7 +11,6 @@ mod sort_unique;
 fn main() -> std::process::ExitCode {
     common::run(
         "sort_unique",
-        10_000,
         sort_unique::build::<sort_unique::small::Spaces>,
     )
 }

@@ -9,14 +9,9 @@ mod common;
 #[path = "common/programs/sort_unique.rs"]
 mod sort_unique;
 
-/// Random inputs to verify: there are far too many inputs to check them all, and each long
-/// input costs a full dense forward pass, so 100 keep the export near a second.
-const SAMPLES: usize = 100;
-
 fn main() -> std::process::ExitCode {
     common::run(
         "sort_unique_100",
-        SAMPLES,
         sort_unique::build::<sort_unique::hundred::Spaces>,
     )
 }

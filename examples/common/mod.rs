@@ -18,9 +18,25 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 
-    /// Random inputs to verify the export on; `run` writes the help with the program's default.
-    #[arg(long, value_name = "N")]
+    /// Random inputs to verify the export on; `run` writes the help with the default.
+    #[arg(long, value_name = "N", value_parser = parse_samples)]
     samples: Option<usize>,
+}
+
+/// Parses `--samples`, which may raise the library's default sample size but not lower it:
+/// an export that cannot check every input checks at least that many random inputs.
+fn parse_samples(text: &str) -> Result<usize, String> {
+    let minimum = ExportOptions::default().sample_size;
+    let samples: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if samples < minimum {
+        return Err(format!(
+            "{samples} is too few: an export that cannot check every input checks at least \
+             {minimum} random inputs"
+        ));
+    }
+    Ok(samples)
 }
 
 /// How long each step took.
@@ -31,21 +47,20 @@ struct Timings {
 }
 
 /// Parses the command line, builds the model with `build`, exports it verified and prints a
-/// summary. `default_samples` is the number of random inputs verified when there are too many
-/// inputs to check them all.
+/// summary.
 pub fn run<R: Space>(
     name: &'static str,
-    default_samples: usize,
     build: impl FnOnce() -> Result<Model<R>, Box<dyn Error>>,
 ) -> ExitCode {
     let about = format!(
         "Builds the `{name}` model, exports it to DIR as model.safetensors and config.json, \
          and verifies the files against the typed model"
     );
+    let defaults = ExportOptions::default();
     let samples_help = format!(
         "Random inputs to verify the export on when there are too many to check them all \
-         (every input is checked when there are at most {}) [default: {default_samples}]",
-        ExportOptions::default().exhaustive_limit
+         (every input is checked when there are at most {}); at least {} [default: {}]",
+        defaults.exhaustive_limit, defaults.sample_size, defaults.sample_size
     );
     let matches = Args::command()
         .name(name)
@@ -56,7 +71,7 @@ pub fn run<R: Space>(
         Ok(args) => args,
         Err(error) => error.exit(),
     };
-    let samples = args.samples.unwrap_or(default_samples);
+    let samples = args.samples.unwrap_or(defaults.sample_size);
     match export(build, &args.out, samples) {
         Ok((model, report, timings)) => {
             print_summary(name, &args.out, &model, &report, &timings);

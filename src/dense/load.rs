@@ -7,8 +7,9 @@ use safetensors::{Dtype as FileDtype, SafeTensors};
 use sha2::{Digest, Sha256};
 
 use crate::dense::error::DenseError;
-use crate::dense::model::{DenseModel, Head, Layer};
+use crate::dense::model::DenseModel;
 use crate::dense::sparse::SparseRows;
+use crate::dense::weights::{Head, Layer, Mlp};
 use crate::export::{
     schema, AttentionScaling, Dtype, ExportConfig, Layout, Sizes, CONFIG_FILE, FORMAT,
     FORMAT_VERSION, TENSORS_FILE,
@@ -483,14 +484,19 @@ fn build(config: ExportConfig, named: &mut HashMap<String, Vec<f64>>) -> DenseMo
                         )
                     })
                     .collect();
-                Layer {
-                    heads,
-                    output_bias: take(named, &format!("{prefix}/attn/linear/b")),
-                    mlp_in: sparse(take(named, &format!("{prefix}/mlp/linear_1/w")), d, m),
-                    mlp_in_bias: take(named, &format!("{prefix}/mlp/linear_1/b")),
-                    mlp_out: sparse(take(named, &format!("{prefix}/mlp/linear_2/w")), m, d),
-                    mlp_out_bias: take(named, &format!("{prefix}/mlp/linear_2/b")),
-                }
+                let mlp = Mlp::new(
+                    [
+                        take(named, &format!("{prefix}/mlp/linear_1/w")),
+                        take(named, &format!("{prefix}/mlp/linear_2/w")),
+                    ],
+                    [
+                        take(named, &format!("{prefix}/mlp/linear_1/b")),
+                        take(named, &format!("{prefix}/mlp/linear_2/b")),
+                    ],
+                    m,
+                    d,
+                );
+                Layer::new(heads, take(named, &format!("{prefix}/attn/linear/b")), mlp)
             }
             Layout::TransformerLens => {
                 let prefix = format!("blocks.{l}");
@@ -520,14 +526,19 @@ fn build(config: ExportConfig, named: &mut HashMap<String, Vec<f64>>) -> DenseMo
                         )
                     })
                     .collect();
-                Layer {
-                    heads,
-                    output_bias: take(named, &format!("{prefix}.attn.b_O")),
-                    mlp_in: sparse(take(named, &format!("{prefix}.mlp.W_in")), d, m),
-                    mlp_in_bias: take(named, &format!("{prefix}.mlp.b_in")),
-                    mlp_out: sparse(take(named, &format!("{prefix}.mlp.W_out")), m, d),
-                    mlp_out_bias: take(named, &format!("{prefix}.mlp.b_out")),
-                }
+                let mlp = Mlp::new(
+                    [
+                        take(named, &format!("{prefix}.mlp.W_in")),
+                        take(named, &format!("{prefix}.mlp.W_out")),
+                    ],
+                    [
+                        take(named, &format!("{prefix}.mlp.b_in")),
+                        take(named, &format!("{prefix}.mlp.b_out")),
+                    ],
+                    m,
+                    d,
+                );
+                Layer::new(heads, take(named, &format!("{prefix}.attn.b_O")), mlp)
             }
         };
         layers.push(layer);

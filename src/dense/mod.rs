@@ -9,13 +9,16 @@
 
 mod cases;
 mod error;
+mod forward;
 mod load;
 mod model;
 mod sparse;
 mod usage;
+mod weights;
 
 pub use cases::CaseOutcome;
 pub use error::DenseError;
+pub(crate) use forward::Workspace;
 pub(crate) use load::{expected_scale, sha256_hex};
 pub use model::{Decoded, DenseModel, DenseOutput};
 pub use usage::{HeadUsage, LayerUsage, MlpUsage};

@@ -50,44 +50,12 @@ pub struct LayerUsage {
 impl DenseModel {
     /// Returns, per layer, the residual columns each head and the MLP read and write.
     pub fn usage(&self) -> Vec<LayerUsage> {
-        let d = self.config.d_model;
-        let k = self.config.key_size;
         self.layers
             .iter()
             .map(|layer| LayerUsage {
-                heads: layer
-                    .heads
-                    .iter()
-                    .map(|head| HeadUsage {
-                        query: nonzero_rows(&head.query, d, k),
-                        key: nonzero_rows(&head.key, d, k),
-                        value: nonzero_rows(&head.value, d, k),
-                        output: head.output.nonzero_columns(),
-                    })
-                    .collect(),
-                mlp: MlpUsage {
-                    input: layer.mlp_in.nonzero_rows(),
-                    hidden_used: {
-                        let mut used = layer.mlp_in.nonzero_columns();
-                        used.extend(layer.mlp_out.nonzero_rows());
-                        used.sort_unstable();
-                        used.dedup();
-                        used.len()
-                    },
-                    output: layer.mlp_out.nonzero_columns(),
-                },
+                heads: layer.heads.iter().map(|head| head.usage.clone()).collect(),
+                mlp: layer.mlp.usage.clone(),
             })
             .collect()
     }
-}
-
-/// Returns the rows of a row-major `[rows, columns]` matrix with a non-zero entry.
-fn nonzero_rows(matrix: &[f64], rows: usize, columns: usize) -> Vec<usize> {
-    (0..rows)
-        .filter(|&r| {
-            matrix[r * columns..(r + 1) * columns]
-                .iter()
-                .any(|&v| v != 0.0)
-        })
-        .collect()
 }
