@@ -285,7 +285,7 @@ fn check_all<E: Send>(
         vec![work()]
     } else {
         thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(&work)).collect();
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
             handles
                 .into_iter()
                 .map(|handle| {
